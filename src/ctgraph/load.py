@@ -44,10 +44,8 @@ def parse_turtle(path: Path) -> Graph:
     return graph
 
 
-def locate(path: Path, term: Node) -> int | None:
-    """1-based line where a term first appears in a Turtle file, as a full IRI or a prefixed name."""
-    text = path.read_text(encoding="utf-8")
-    iri = str(term)
+def _needles(text: str, iri: str) -> list[str]:
+    """The spellings a Turtle file may use for an IRI: full, prefixed, or relative to @base."""
     needles = [f"<{iri}>"]
     for line in text.splitlines():
         match = _PREFIX_RE.match(line)
@@ -56,13 +54,41 @@ def locate(path: Path, term: Node) -> int | None:
         base = _BASE_RE.match(line)
         if base and iri.startswith(base.group(1)):
             needles.append(f"<{iri[len(base.group(1)):]}>")
-    for number, line in enumerate(text.splitlines(), start=1):
-        for needle in needles:
-            index = line.find(needle)
-            if index >= 0:
-                end = index + len(needle)
-                if end == len(line) or not (line[end].isalnum() or line[end] in "-_"):
-                    return number
+    return needles
+
+
+def _mentions(line: str, needle: str) -> int:
+    index = line.find(needle)
+    while index >= 0:
+        end = index + len(needle)
+        if end == len(line) or not (line[end].isalnum() or line[end] in "-_"):
+            return index
+        index = line.find(needle, index + 1)
+    return -1
+
+
+_TYPED_RE = re.compile(r"(^|[\s;])(a|rdf:type)\s")
+
+
+def locate(path: Path, term: Node, *, typed: bool = False) -> int | None:
+    """1-based line where a term first appears in a Turtle file; with typed, where it is the subject of ``a``."""
+    text = path.read_text(encoding="utf-8")
+    lines = text.splitlines()
+    needles = _needles(text, str(term))
+    if typed:
+        for number, line in enumerate(lines, start=1):
+            if not any(line.lstrip().startswith(n) and _mentions(line, n) >= 0 for n in needles):
+                continue
+            block = []
+            for following in lines[number - 1:]:
+                block.append(following)
+                if following.rstrip().endswith(" .") or following.rstrip() == ".":
+                    break
+            if _TYPED_RE.search(" ".join(block)):
+                return number
+    for number, line in enumerate(lines, start=1):
+        if any(_mentions(line, n) >= 0 for n in needles):
+            return number
     return None
 
 
@@ -98,7 +124,7 @@ def _check_prefixes(files: Iterable[Path]) -> None:
 class KnowledgeGraph:
     """The loaded graph: a dataset with one named graph per source file."""
 
-    dataset: Dataset
+    dataset: Dataset = field(repr=False)
     files: list[SourceFile] = field(default_factory=list)
 
     @cached_property
@@ -134,8 +160,8 @@ def _check_single_definition(kg: KnowledgeGraph) -> None:
                 continue
             first = owner.setdefault(subject, source)
             if first is not source:
-                line = locate(source.path, subject)
-                first_line = locate(first.path, subject)
+                line = locate(source.path, subject, typed=True)
+                first_line = locate(first.path, subject, typed=True)
                 raise ConflictingDefinition(
                     f"{source.path}:{line or '?'}: <{subject}> is already defined in "
                     f"{first.path}:{first_line or '?'}",

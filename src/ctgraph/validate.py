@@ -1,0 +1,148 @@
+"""SHACL validation of the whole graph (ontology, data and links) against shapes/, with a report that names files."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import pyshacl
+from pyshacl.entrypoints import meta_validate
+from rdflib import Graph, Literal, URIRef
+from rdflib.term import Node
+
+from .errors import CtgraphError
+from .load import KnowledgeGraph, load_graph, load_shapes, locate
+from .namespaces import RDF, SH, bind_prefixes
+from .paths import Layout
+
+__all__ = ["Violation", "ValidationReport", "InvalidShapes", "validate", "validate_layout"]
+
+_SPEC = "https://www.w3.org/TR/shacl/#validation-report"
+
+
+class InvalidShapes(CtgraphError):
+    """The shapes graph itself does not conform to SHACL-for-SHACL."""
+
+    code = "invalid-shapes"
+
+
+@dataclass(frozen=True)
+class Violation:
+    """One validation result, located in the source files."""
+
+    focus: str
+    path: str | None
+    shape: str
+    constraint: str
+    message: str
+    severity: str
+    value: str | None
+    source: str | None  # "file:line" of the file that defines the focus node
+
+    def render(self) -> str:
+        where = self.source or "(no source file)"
+        lines = [
+            f"{where}: {self.severity}: {self.message}",
+            f"    focus node: <{self.focus}>",
+            f"    path:       {self.path or '(node)'}",
+            f"    shape:      {self.shape} ({self.constraint})",
+        ]
+        if self.value is not None:
+            lines.append(f"    value:      {self.value}")
+        return "\n".join(lines)
+
+
+@dataclass
+class ValidationReport:
+    """The outcome of validating a knowledge graph."""
+
+    conforms: bool
+    violations: list[Violation] = field(default_factory=list)
+    results_graph: Graph | None = None
+    focus_count: int = 0
+
+    def render(self, fmt: str = "text") -> str:
+        if fmt == "json":
+            body = {"conforms": self.conforms, "violations": [asdict(v) for v in self.violations]}
+            return json.dumps(body, indent=2, ensure_ascii=False) + "\n"
+        if fmt == "turtle":
+            graph = self.results_graph if self.results_graph is not None else Graph()
+            return graph.serialize(format="turtle")
+        if self.conforms:
+            return "Validation: conforms.\n"
+        parts = [v.render() for v in self.violations]
+        parts.append(f"Validation: {len(self.violations)} violation(s); see {_SPEC}")
+        return "\n".join(parts) + "\n"
+
+
+def _term(graph: Graph, node: Node | None) -> str | None:
+    if node is None:
+        return None
+    if isinstance(node, URIRef):
+        return graph.namespace_manager.normalizeUri(node)
+    if isinstance(node, Literal):
+        return node.n3(graph.namespace_manager)
+    # A blank-node path (sequence, inverse, ...) or anonymous shape: describe it by its triples.
+    described = [f"{graph.namespace_manager.normalizeUri(p)} {_term(graph, o)}" for p, o in graph.predicate_objects(node)]
+    return "[ " + " ; ".join(sorted(described)) + " ]" if described else "_:" + str(node)
+
+
+def _source_of(kg: KnowledgeGraph, focus: Node) -> str | None:
+    files = kg.files_defining(focus)
+    if not files:
+        return None
+    path = files[0].path
+    line = locate(path, focus)
+    return f"{_display(path)}:{line}" if line else _display(path)
+
+
+def _display(path: Path) -> str:
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+def _violations(kg: KnowledgeGraph, results: Graph) -> list[Violation]:
+    out = []
+    for result in results.subjects(RDF.type, SH.ValidationResult):
+        focus = results.value(result, SH.focusNode)
+        message = results.value(result, SH.resultMessage)
+        out.append(
+            Violation(
+                focus=str(focus),
+                path=_term(results, results.value(result, SH.resultPath)),
+                shape=_term(results, results.value(result, SH.sourceShape)) or "?",
+                constraint=_term(results, results.value(result, SH.sourceConstraintComponent)) or "?",
+                message=str(message) if message is not None else "constraint not met",
+                severity=(_term(results, results.value(result, SH.resultSeverity)) or "sh:Violation").split(":")[-1],
+                value=_term(results, results.value(result, SH.value)),
+                source=_source_of(kg, focus) if focus is not None else None,
+            )
+        )
+    return sorted(out, key=lambda v: (v.source or "", v.focus, v.path or "", v.shape))
+
+
+def validate(kg: KnowledgeGraph, shapes: Graph) -> ValidationReport:
+    """Validate the union of the ontology and data against the shapes; the shapes are first checked by SHACL-for-SHACL."""
+    meta_ok, _, meta_text = meta_validate(shapes, inference="none")
+    if not meta_ok:
+        raise InvalidShapes(f"shapes/: the shapes graph is not valid SHACL:\n{meta_text}", hint="fix shapes/")
+    data = kg.union
+    conforms, results, _ = pyshacl.validate(
+        data,
+        shacl_graph=shapes,
+        inference="none",
+        abort_on_first=False,
+        allow_warnings=True,
+        advanced=True,
+    )
+    bind_prefixes(results)
+    violations = _violations(kg, results)
+    return ValidationReport(conforms=bool(conforms), violations=violations, results_graph=results)
+
+
+def validate_layout(layout: Layout) -> ValidationReport:
+    """Load the checkout's graph and shapes, then validate."""
+    return validate(load_graph(layout), load_shapes(layout))
