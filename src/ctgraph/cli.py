@@ -29,7 +29,7 @@ def _layout(args: argparse.Namespace):  # noqa: ANN202 - Layout, imported lazily
 def _cmd_validate(args: argparse.Namespace) -> int:
     from .validate import validate_layout
 
-    report = validate_layout(_layout(args))
+    report = validate_layout(_layout(args), meta_shacl=args.meta_shacl)
     stream = sys.stdout if args.format != "text" or report.conforms else sys.stderr
     stream.write(report.render(args.format))
     return 0 if report.conforms else 1
@@ -109,6 +109,8 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     validate.add_argument("--format", choices=("text", "turtle", "json"), default="text")
+    validate.add_argument("--meta-shacl", action="store_true",
+                          help="first check shapes/ against SHACL-for-SHACL (takes a few seconds)")
     validate.set_defaults(func=_cmd_validate)
 
     query = sub.add_parser(

@@ -128,8 +128,8 @@ def _trig(dataset: Dataset) -> bytes:
         body += graph
         turtle = body.serialize(format="turtle")
         statements = "\n".join(line for line in turtle.splitlines() if not line.startswith("@prefix")).strip()
-        indented = "\n".join(("    " + line) if line else "" for line in statements.splitlines())
-        chunks.append(f"<{graph.identifier}> {{\n{indented}\n}}\n")
+        # Not indented: indenting would change the content of multi-line literals.
+        chunks.append(f"<{graph.identifier}> {{\n{statements}\n}}\n")
     return (prefixes + "\n" + "\n".join(chunks)).encode("utf-8")
 
 

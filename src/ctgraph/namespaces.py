@@ -56,6 +56,7 @@ WD = Namespace("http://www.wikidata.org/entity/")
 PREFIXES: dict[str, str] = {
     "ctg": str(CTG),
     "ctgid": str(ID),
+    "ctgsh": "https://w3id.org/ctgraph/shapes#",
     "ctgv": str(VOCAB),
     "dcat": str(DCAT),
     "dcterms": str(DCTERMS),

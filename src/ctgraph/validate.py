@@ -16,7 +16,7 @@ from .load import KnowledgeGraph, load_graph, load_shapes, locate
 from .namespaces import RDF, SH, bind_prefixes
 from .paths import Layout
 
-__all__ = ["Violation", "ValidationReport", "InvalidShapes", "validate", "validate_layout"]
+__all__ = ["Violation", "ValidationReport", "InvalidShapes", "check_shapes", "validate", "validate_layout"]
 
 _SPEC = "https://www.w3.org/TR/shacl/#validation-report"
 
@@ -88,6 +88,18 @@ def _term(graph: Graph, node: Node | None) -> str | None:
     return "[ " + " ; ".join(sorted(described)) + " ]" if described else "_:" + str(node)
 
 
+def _shape_name(results: Graph, shapes: Graph, shape: Node | None) -> str:
+    """A named shape as a prefixed name; a blank property shape as the named node shape that holds it."""
+    if shape is None:
+        return "?"
+    if isinstance(shape, URIRef):
+        return _term(results, shape) or "?"
+    holder = shapes.value(None, SH.property, shape)
+    path = shapes.value(shape, SH.path)
+    prefix = _term(results, holder) if isinstance(holder, URIRef) else "(anonymous shape)"
+    return f"{prefix} property {_term(results, path)}" if path is not None else str(prefix)
+
+
 def _source_of(kg: KnowledgeGraph, focus: Node) -> str | None:
     files = kg.files_defining(focus)
     if not files:
@@ -104,16 +116,17 @@ def _display(path: Path) -> str:
         return str(path)
 
 
-def _violations(kg: KnowledgeGraph, results: Graph) -> list[Violation]:
+def _violations(kg: KnowledgeGraph, results: Graph, shapes: Graph) -> list[Violation]:
     out = []
-    for result in results.subjects(RDF.type, SH.ValidationResult):
+    # Only the report's top-level results: pySHACL also types the sh:detail results nested under sh:node.
+    for result in results.objects(None, SH.result):
         focus = results.value(result, SH.focusNode)
         message = results.value(result, SH.resultMessage)
         out.append(
             Violation(
                 focus=str(focus),
                 path=_term(results, results.value(result, SH.resultPath)),
-                shape=_term(results, results.value(result, SH.sourceShape)) or "?",
+                shape=_shape_name(results, shapes, results.value(result, SH.sourceShape)),
                 constraint=_term(results, results.value(result, SH.sourceConstraintComponent)) or "?",
                 message=str(message) if message is not None else "constraint not met",
                 severity=(_term(results, results.value(result, SH.resultSeverity)) or "sh:Violation").split(":")[-1],
@@ -124,11 +137,18 @@ def _violations(kg: KnowledgeGraph, results: Graph) -> list[Violation]:
     return sorted(out, key=lambda v: (v.source or "", v.focus, v.path or "", v.shape))
 
 
-def validate(kg: KnowledgeGraph, shapes: Graph) -> ValidationReport:
-    """Validate the union of the ontology and data against the shapes; the shapes are first checked by SHACL-for-SHACL."""
+def check_shapes(shapes: Graph) -> None:
+    """Raise InvalidShapes unless the shapes graph conforms to SHACL-for-SHACL (slow: seconds, so opt-in)."""
     meta_ok, _, meta_text = meta_validate(shapes, inference="none")
     if not meta_ok:
-        raise InvalidShapes(f"shapes/: the shapes graph is not valid SHACL:\n{meta_text}", hint="fix shapes/")
+        first = next((line.strip() for line in str(meta_text).splitlines() if "Message:" in line), "see pyshacl")
+        raise InvalidShapes(f"shapes/: the shapes graph is not valid SHACL: {first}", hint="fix shapes/")
+
+
+def validate(kg: KnowledgeGraph, shapes: Graph, *, meta_shacl: bool = False) -> ValidationReport:
+    """Validate the union of the ontology and data against the shapes (first against SHACL-for-SHACL if asked)."""
+    if meta_shacl:
+        check_shapes(shapes)
     data = kg.union
     conforms, results, _ = pyshacl.validate(
         data,
@@ -139,10 +159,10 @@ def validate(kg: KnowledgeGraph, shapes: Graph) -> ValidationReport:
         advanced=True,
     )
     bind_prefixes(results)
-    violations = _violations(kg, results)
+    violations = _violations(kg, results, shapes)
     return ValidationReport(conforms=bool(conforms), violations=violations, results_graph=results)
 
 
-def validate_layout(layout: Layout) -> ValidationReport:
+def validate_layout(layout: Layout, *, meta_shacl: bool = False) -> ValidationReport:
     """Load the checkout's graph and shapes, then validate."""
-    return validate(load_graph(layout), load_shapes(layout))
+    return validate(load_graph(layout), load_shapes(layout), meta_shacl=meta_shacl)
