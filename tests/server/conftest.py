@@ -20,7 +20,7 @@ import httpx
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
-PROTOCOL_SUITE = REPO.parent / "shared" / "conformance" / "sparql11-protocol"
+PROTOCOL_SUITE = REPO / "tests" / "conformance" / "sparql11-protocol"  # vendored W3C copy, see its README
 LOGS = REPO / "tests" / "artifacts" / "server-logs"
 #: The manifest's data files and the graph IRIs its dataset tests give them (from its ut:graphData labels).
 PROTOCOL_GRAPHS = {
