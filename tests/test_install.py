@@ -63,8 +63,10 @@ def _free_port() -> int:
 def test_installed_serve_answers_ask(installed: Path, tmp_path: Path) -> None:
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if k != "CTGRAPH_ROOT"}
+    log_path = tmp_path / "serve.log"
+    log = log_path.open("wb")
     server = subprocess.Popen([str(installed / "ctgraph"), "serve", "--host", "127.0.0.1", "--port", str(port)],
-                              cwd=tmp_path, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                              cwd=tmp_path, env=env, stdout=log, stderr=subprocess.STDOUT)
     try:
         url = f"http://127.0.0.1:{port}/sparql?query=ASK%7B%3Fs%20%3Fp%20%3Fo%7D"
         deadline = time.monotonic() + 120
@@ -76,8 +78,9 @@ def test_installed_serve_answers_ask(installed: Path, tmp_path: Path) -> None:
                     break
             except OSError:
                 if server.poll() is not None or time.monotonic() > deadline:
-                    raise AssertionError(server.stderr.read().decode() if server.stderr else "server died") from None
+                    raise AssertionError(log_path.read_text(encoding="utf-8", errors="replace")) from None
                 time.sleep(0.3)
     finally:
         server.terminate()
         server.wait(timeout=30)
+        log.close()
