@@ -83,3 +83,12 @@ def test_export_cli_writes_atomically_and_reports_paths(tmp_path: Path) -> None:
     assert result.stdout == ""
     assert f"wrote {tmp_path / 'g.trig'}" in result.stderr
     assert [p.name for p in tmp_path.iterdir()] == ["g.trig"], "no temporary file may remain"
+
+
+def test_exported_files_get_the_mode_of_a_plain_open(kg, tmp_path: Path) -> None:  # noqa: ANN001
+    umask = os.umask(0o022)
+    try:
+        written = write_export(kg, "json-ld", tmp_path / "ctgraph.jsonld")
+    finally:
+        os.umask(umask)
+    assert {oct(p.stat().st_mode & 0o777) for p in written} == {oct(0o644)}

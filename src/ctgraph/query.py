@@ -46,7 +46,7 @@ def prepare(text: str) -> Query:
     if _contains_service(parsed):
         raise QuerySyntaxError(
             "SERVICE is refused: ctgraph query runs offline over the local graph",
-            hint="run network queries against their endpoint directly (see queries/README.md)",
+            hint="run network queries against their own endpoint; see queries/README.md",
         )
     try:
         query = translateQuery(parsed)
